@@ -69,3 +69,22 @@ def parse_color_map(text: str) -> dict[str, str]:
         if len(parts) == 2 and not parts[0].startswith("#"):
             entries[parts[0]] = parts[1]
     return entries
+
+
+# Logical Pulumi resource names (the release commands target these with `pulumi up --target`).
+def color_image_resource(service: str, stack: str, color: str) -> str:
+    return f"{prefix(service, stack)}-image-{color}"
+
+
+def color_resources(service: str, stack: str, color: str) -> list[str]:
+    """What a deploy to `color` updates: that color's image and its api and worker containers."""
+    return [
+        color_image_resource(service, stack, color),
+        color_name(service, stack, "api", color),
+        color_name(service, stack, "worker", color),
+    ]
+
+
+def router_switch_resource(service: str, stack: str) -> str:
+    """The resource whose update points the router's live entry at release.live (the flip)."""
+    return f"{prefix(service, stack)}-router-switch"
