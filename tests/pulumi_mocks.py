@@ -169,10 +169,14 @@ def run_program(
     project: str = "shipyard",
     stack: str = "staging",
     computed: Callable[[pulumi.runtime.MockResourceArgs], dict[str, Any]] | None = None,
+    mocks: RecordingMocks | None = None,
 ) -> Recording:
-    """Run `program` as the engine would (preview=False) with `config` ("shipyard:key" -> value) and record it."""
+    """Run `program` as the engine would (preview=False) with `config` ("shipyard:key" -> value) and record it.
+
+    `mocks` replaces the default RecordingMocks (the in-process engine seam passes one that applies resources).
+    """
     settings.set_root_resource(None)  # type: ignore[arg-type]
-    mocks = RecordingMocks(computed)
+    mocks = mocks or RecordingMocks(computed)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     text_config = {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}

@@ -85,6 +85,6 @@ def _join_model_level(root: type[BaseModel], loc: tuple[Any, ...], path: str, me
     """Model validators say "key: why"; report that as "path.key: why" when key is a field of that model."""
     key, sep, rest = message.partition(": ")
     holder = _model_at(root, loc)
-    if sep and holder is not None and key in holder.model_fields:
+    if sep and holder is not None and key.split(".")[0].split("[")[0] in holder.model_fields:
         return f"{path + '.' if path else ''}{key}: {rest}"
     return f"{path}: {message}" if path else message
