@@ -13,6 +13,7 @@ import pulumi_docker as docker
 from components.naming import LABEL_ROLE, LABEL_SERVICE, LABEL_STACK, SECRETS_DIR, shared_name
 
 RESTART_POLICY = "unless-stopped"
+STOP_GRACE_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -119,5 +120,8 @@ def stack_container(
         uploads=list(uploads) or None,
         volumes=list(volumes) or None,
         ports=list(ports) or None,
-        opts=opts,
+        # Give a worker time to finish the job in hand on SIGTERM before Docker kills it.
+        destroy_grace_seconds=STOP_GRACE_SECONDS,
+        # Container names are fixed, so a replacement must remove the old one before creating the new one.
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True)),
     )

@@ -28,7 +28,10 @@ class RouterBackends:
     health_path: str = "/health"
 
 
-def render_haproxy_config(backends: RouterBackends, resolver: str = "127.0.0.11:53") -> str:
+def render_haproxy_config(
+    backends: RouterBackends, resolver: str = "127.0.0.11:53", map_path: str = MAP_PATH
+) -> str:
+    """`map_path` is only moved by tests: `haproxy -c` opens the map file, which must exist where it checks."""
     host, port = ROUTER_RUNTIME_API
     lines = [
         "global",
@@ -62,12 +65,12 @@ def render_haproxy_config(backends: RouterBackends, resolver: str = "127.0.0.11:
         "frontend live",
         f"    bind :{LIVE_BIND_PORT}",
         "    http-response set-header X-Shipyard-Entry live",
-        f"    use_backend %[str(live),map({MAP_PATH},blue)]",
+        f"    use_backend %[str(live),map({map_path},blue)]",
         "",
         "frontend test",
         f"    bind :{TEST_BIND_PORT}",
         "    http-response set-header X-Shipyard-Entry test",
-        f"    use_backend %[str(test),map({MAP_PATH},green)]",
+        f"    use_backend %[str(test),map({map_path},green)]",
         "",
         "frontend stats",
         f"    bind :{ROUTER_STATS_PORT}",
