@@ -115,17 +115,17 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state.update(self.computed(args))
         return f"{args.name}-id", state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         token = args.token
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return {"names": ["eu-west-1a", "eu-west-1b", "eu-west-1c"], "zoneIds": ["a", "b", "c"]}, None
+            return {"names": ["eu-west-1a", "eu-west-1b", "eu-west-1c"], "zoneIds": ["a", "b", "c"]}, []
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:root", "userId": "x"}, None
+            return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:root", "userId": "x"}, []
         if token == "aws:index/getRegion:getRegion":
-            return {"name": "eu-west-1", "region": "eu-west-1", "id": "eu-west-1"}, None
+            return {"name": "eu-west-1", "region": "eu-west-1", "id": "eu-west-1"}, []
         if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, None
-        return {}, None
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        return {}, []
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

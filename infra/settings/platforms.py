@@ -91,6 +91,8 @@ class AwsAlbSettings(StrictModel):
     test_cidrs: list[str] = Field(default_factory=lambda: ["10.0.0.0/8"])
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
     idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+    # Grafana on Fargate (managed_grafana off) is reached on this ALB port, from test_cidrs only.
+    grafana_port: int = Field(default=3000, ge=1, le=65535)
 
     @field_validator("test_cidrs")
     @classmethod
@@ -105,6 +107,15 @@ class AwsAlbSettings(StrictModel):
     def _domain_with_cert(self) -> AwsAlbSettings:
         if bool(self.domain) != bool(self.certificate_arn):
             raise ValueError("domain and certificate_arn: set both for HTTPS, or neither for HTTP only")
+        return self
+
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> AwsAlbSettings:
+        taken = {80: "the live entry (80)", 443: "the live entry (443)"}
+        for key, port in (("test_port", self.test_port), ("grafana_port", self.grafana_port)):
+            if port in taken:
+                raise ValueError(f"{key}: {port} is already used by {taken[port]}; pick a free port")
+            taken[port] = key
         return self
 
 
@@ -142,3 +153,9 @@ class AwsPlatformSettings(StrictModel):
     cpu_target_percent: int = Field(default=60, ge=10, le=95)
     # Amazon Managed Grafana needs IAM Identity Center in the account; off means Grafana on Fargate.
     managed_grafana: bool = False
+    # Metrics collector sidecar of every api and worker task (scrapes /metrics, remote-writes to AMP).
+    collector_image: str = Field(
+        default="public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1", pattern=r"^[a-z0-9][a-z0-9._/:@-]*$"
+    )
+    # Grafana on Fargate, when managed_grafana is off.
+    grafana_image: str = Field(default="grafana/grafana:11.3.1", pattern=r"^[a-z0-9][a-z0-9._/:@-]*$")
