@@ -164,7 +164,7 @@ class InProcessEngine:
                     return old["id"], old["outputs"]
             except docker.errors.NotFound:
                 pass
-        docker_apply.remove_container(self.client, name)
+        docker_apply.remove_container(self.client, name, int(inputs.get("destroyGraceSeconds") or 10))
         container_id = docker_apply.create_container(self.client, inputs)
         return container_id, {"id": container_id, "name": name}
 
@@ -186,7 +186,9 @@ class InProcessEngine:
     def _delete(self, entry: dict[str, Any], keep_data: bool = True) -> None:
         type_, outputs = entry["type"], entry.get("outputs") or {}
         if type_ == CONTAINER:
-            docker_apply.remove_container(self.client, outputs.get("name") or entry["name"])
+            # A torn-down test stack keeps no data, so its containers get no grace period.
+            grace = 10 if keep_data else 1
+            docker_apply.remove_container(self.client, outputs.get("name") or entry["name"], grace)
         elif type_ == "docker:index/network:Network" and not keep_data:
             with contextlib.suppress(docker.errors.NotFound):
                 self.client.networks.get(entry["id"]).remove()
