@@ -46,8 +46,9 @@ class HistoryEntry(StrictModel):
     tag: Tag
     color: Color
     promoted_at: datetime
-    # promote | rollback
-    kind: Literal["promote", "rollback"] = "promote"
+    # promote | rollback | revert (a flip undone because the new color failed verification; the entry names the
+    # color traffic went back to, so the last entry still says what is live)
+    kind: Literal["promote", "rollback", "revert"] = "promote"
 
 
 class ReleaseSettings(StrictModel):
