@@ -34,6 +34,7 @@ from redis.backoff import NoBackoff
 from app.config import Settings, get_settings
 from app.http_metrics import HttpMetrics, MetricsMiddleware
 from app.items import router as items_router
+from app.jobs import redis_options
 from app.readiness import run_checks
 from app.storage import ensure_bucket_until_done, s3_client
 
@@ -60,16 +61,8 @@ def make_pool(settings: Settings) -> AsyncConnectionPool:
 
 
 def make_redis(settings: Settings, timeout: float = 1.0) -> Redis:
-    return Redis(
-        host=settings.redis_host,
-        port=settings.redis_port,
-        password=settings.redis_password,
-        ssl=settings.redis_tls,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 1),  # one quick reconnect after a dropped connection; /ready must answer fast
-        decode_responses=True,
-    )
+    # One quick reconnect after a dropped connection; /ready must answer fast.
+    return Redis(retry=Retry(NoBackoff(), 1), **redis_options(settings, timeout))
 
 
 @asynccontextmanager

@@ -8,11 +8,26 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from app.config import Settings
+
 PENDING = "jobs:pending"
 DEAD = "jobs:dead"
 PROCESSING_PREFIX = "jobs:processing:"
 HEARTBEAT_PREFIX = "workers:heartbeat:"
 MAX_ATTEMPTS = 5
+
+
+def redis_options(settings: Settings, timeout: float) -> dict[str, Any]:
+    """Connection settings shared by the API's async client and the worker's sync client."""
+    return {
+        "host": settings.redis_host,
+        "port": settings.redis_port,
+        "password": settings.redis_password,
+        "ssl": settings.redis_tls,
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+        "decode_responses": True,
+    }
 
 
 def processing_key(worker_id: str) -> str:

@@ -12,22 +12,13 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from app.config import Settings
-from app.jobs import HEARTBEAT_PREFIX, PENDING, PROCESSING_PREFIX, heartbeat_key
+from app.jobs import HEARTBEAT_PREFIX, PENDING, PROCESSING_PREFIX, heartbeat_key, redis_options
 
 log = logging.getLogger("app.worker.heartbeat")
 
 
 def make_redis(settings: Settings, timeout: float = 2.0) -> Redis:
-    return Redis(
-        host=settings.redis_host,
-        port=settings.redis_port,
-        password=settings.redis_password,
-        ssl=settings.redis_tls,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 1),
-        decode_responses=True,
-    )
+    return Redis(retry=Retry(NoBackoff(), 1), **redis_options(settings, timeout))
 
 
 def requeue_orphans(redis: Redis, own_worker_id: str) -> int:

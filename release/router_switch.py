@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
+
 from components.docker.router_config import MAP_PATH
 from components.naming import ROUTER_RUNTIME_API
 
@@ -38,6 +40,14 @@ class RouterSwitchError(RuntimeError):
     """The router could not be switched or read; the message says what the container answered."""
 
 
+class RouterNotListening(RouterSwitchError):
+    """The router process has not opened its runtime API yet (it was just created or restarted)."""
+
+
+# A router created in the same `pulumi up` is switched right after it starts; give HAProxy time to listen.
+STARTUP_WAIT_SECONDS = 20.0
+
+
 @dataclass(frozen=True)
 class SwitchResult:
     live: str
@@ -46,9 +56,20 @@ class SwitchResult:
     seconds: float
 
 
+@retry(
+    retry=retry_if_exception_type(RouterNotListening),
+    stop=stop_after_delay(STARTUP_WAIT_SECONDS),
+    wait=wait_fixed(0.25),
+    reraise=True,
+)
 def _run(container: Any, live: str, test: str) -> dict[str, str]:
+    container.reload()
+    if container.status != "running":
+        raise RouterNotListening(f"router {container.name} is {container.status}, not running")
     exit_code, output = container.exec_run(["bash", "-c", _SCRIPT, "switch", live, test], user="root")
     text = output.decode(errors="replace") if isinstance(output, bytes) else str(output)
+    if exit_code != 0 and "Connection refused" in text:
+        raise RouterNotListening(f"router {container.name}: runtime API not listening yet: {text.strip()[:200]}")
     if exit_code != 0:
         raise RouterSwitchError(f"router {container.name}: exit {exit_code}: {text.strip()[:500]}")
     entries: dict[str, str] = {}

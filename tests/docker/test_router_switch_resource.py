@@ -12,8 +12,12 @@ from components.docker.router_switch_resource import RouterSwitchProvider
 class FakeRouter:
     def __init__(self, live: str | None):
         self.name = "router"
+        self.status = "running"
         self.live = live
         self.commands: list[list[str]] = []
+
+    def reload(self) -> None:
+        pass
 
     def exec_run(self, command: list[str], user: str = "") -> tuple[int, bytes]:
         self.commands.append(command)

@@ -128,13 +128,7 @@ def stack_up(tmp: Path, watch_window: float | None = None) -> Generator[E2EStack
         path.write_text(path.read_text().replace("watch_window_seconds: 2", f"watch_window_seconds: {watch_window}"))
     engine = InProcessEngine(project, stack)
     try:
-        try:
-            engine.up()
-        except Exception:  # noqa: BLE001
-            # The router's runtime API may not listen yet when the seam first applies the switch; a second
-            # `up` (as an operator would re-run `pulumi up`) finds it ready.
-            time.sleep(3)
-            engine.up()
+        engine.up()
         e2e = E2EStack(project, stack, service)
         wait_healthy(e2e.live_url)
         wait_healthy(e2e.test_url)
