@@ -9,6 +9,8 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.security_groups import PortFromGroup, group_admitting
+
 REDIS_PORT = 6379
 
 
@@ -35,19 +37,12 @@ class Cache(pulumi.ComponentResource):
         if args.automatic_failover and args.replicas < 1:
             raise ValueError("aws.cache.automatic_failover: needs replicas >= 1")
         child = pulumi.ResourceOptions(parent=self)
-        security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg", vpc_id=args.vpc_id, description="Cache, from the services only", tags=args.tags,
-            opts=child,
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-services",
-            security_group_id=security_group.id,
-            referenced_security_group_id=args.client_security_group_id,
-            ip_protocol="tcp",
-            from_port=REDIS_PORT,
-            to_port=REDIS_PORT,
-            description="cache from the api and worker tasks",
-            opts=child,
+        security_group = group_admitting(
+            PortFromGroup(
+                f"{name}-sg", f"{name}-from-services", args.vpc_id, args.client_security_group_id, REDIS_PORT,
+                "Cache, from the services only", "cache from the api and worker tasks", args.tags,
+            ),
+            child,
         )
         subnets = aws.elasticache.SubnetGroup(
             f"{name}-subnets", description="private subnets", subnet_ids=args.subnet_ids, tags=args.tags,

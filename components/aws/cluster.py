@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.security_groups import PortFromGroup, group_admitting
+
 
 @dataclass(frozen=True)
 class ClusterArgs:
@@ -31,19 +33,12 @@ class Cluster(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        self.services_security_group = aws.ec2.SecurityGroup(
-            f"{name}-services-sg", vpc_id=args.vpc_id, description="api and worker tasks", tags=args.tags,
-            opts=child,
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-services-from-alb",
-            security_group_id=self.services_security_group.id,
-            referenced_security_group_id=args.alb_security_group_id,
-            ip_protocol="tcp",
-            from_port=args.api_port,
-            to_port=args.api_port,
-            description="api port from the ALB",
-            opts=child,
+        self.services_security_group = group_admitting(
+            PortFromGroup(
+                f"{name}-services-sg", f"{name}-services-from-alb", args.vpc_id, args.alb_security_group_id,
+                args.api_port, "api and worker tasks", "api port from the ALB", args.tags,
+            ),
+            child,
         )
         # Tasks reach ECR, Secrets Manager, AMP and S3 through the NAT gateways.
         aws.vpc.SecurityGroupEgressRule(

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.security_groups import PortFromGroup, group_admitting
+
 POSTGRES_PORT = 5432
 MASTER_USERNAME = "shipyard"
 
@@ -37,19 +39,12 @@ class Database(pulumi.ComponentResource):
         if args.backup_retention_days < 7:
             raise ValueError("aws.database.backup_retention_days: production keeps at least 7 days of backups")
         child = pulumi.ResourceOptions(parent=self)
-        group = aws.ec2.SecurityGroup(
-            f"{name}-sg", vpc_id=args.vpc_id, description="Postgres, from the services only", tags=args.tags,
-            opts=child,
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-services",
-            security_group_id=group.id,
-            referenced_security_group_id=args.client_security_group_id,
-            ip_protocol="tcp",
-            from_port=POSTGRES_PORT,
-            to_port=POSTGRES_PORT,
-            description="postgres from the api and worker tasks",
-            opts=child,
+        group = group_admitting(
+            PortFromGroup(
+                f"{name}-sg", f"{name}-from-services", args.vpc_id, args.client_security_group_id, POSTGRES_PORT,
+                "Postgres, from the services only", "postgres from the api and worker tasks", args.tags,
+            ),
+            child,
         )
         subnets = aws.rds.SubnetGroup(f"{name}-subnets", subnet_ids=args.subnet_ids, tags=args.tags, opts=child)
         major = args.engine_version.split(".")[0]

@@ -20,6 +20,7 @@ from components.aws.alb import LoadBalancer
 from components.aws.iam import TaskRoles, TaskRolesArgs
 from components.aws.policies import assume_role, document, grafana_query
 from components.aws.secrets import GeneratedSecret, GeneratedSecretArgs
+from components.aws.security_groups import PortFromGroup, group_admitting
 from components.aws.task_spec import LogTarget
 
 GRAFANA_PORT = 3000
@@ -98,12 +99,13 @@ class Grafana(pulumi.ComponentResource):
         roles = TaskRoles(f"{name}-roles", TaskRolesArgs(
             secret_value_froms=[password.arn], tags=self.tags,
             task_statements=pulumi.Output.from_input(args.workspace_arn).apply(grafana_query)), opts=child)
-        group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, description="Grafana, from the ALB",
-                                      tags=self.tags, opts=child)
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-alb", security_group_id=group.id, referenced_security_group_id=alb.security_group.id,
-            ip_protocol="tcp", from_port=GRAFANA_PORT, to_port=GRAFANA_PORT, description="grafana from the ALB",
-            opts=child)
+        group = group_admitting(
+            PortFromGroup(
+                f"{name}-sg", f"{name}-from-alb", args.vpc_id, alb.security_group.id, GRAFANA_PORT,
+                "Grafana, from the ALB", "grafana from the ALB", self.tags,
+            ),
+            child,
+        )
         aws.vpc.SecurityGroupEgressRule(f"{name}-out", security_group_id=group.id, ip_protocol="-1",
                                         cidr_ipv4="0.0.0.0/0", description="AMP query API", opts=child)
         for index, cidr in enumerate(args.operator_cidrs):
