@@ -65,8 +65,9 @@ class ApplyingMocks(RecordingMocks):
                 return f"{args.name}-id", mocked
             return old["id"], {**mocked, **old["outputs"]}
         inputs = reveal(_mark_secrets(args.inputs))
+        digest = _digest(inputs)
         try:
-            resource_id, outputs = self.engine.apply(args.typ, args.name, inputs, old)
+            resource_id, outputs = self.engine.apply(args.typ, args.name, inputs, old, digest)
         except Exception as error:  # surfaced by up(); the program run itself must finish
             self.engine.errors.append(f"{args.typ} {args.name}: {error}")
             return f"{args.name}-failed", mocked
@@ -74,7 +75,7 @@ class ApplyingMocks(RecordingMocks):
             "id": resource_id,
             "type": args.typ,
             "name": args.name,
-            "digest": _digest(inputs),
+            "digest": digest,
             "inputs": {k: v for k, v in inputs.items() if k != PROVIDER_KEY and args.typ == DYNAMIC},
             "outputs": outputs,
         }
@@ -132,9 +133,9 @@ class InProcessEngine:
 
     # --- what the providers do -------------------------------------------------------------------------
     def apply(
-        self, type_: str, name: str, inputs: dict[str, Any], old: dict[str, Any] | None
+        self, type_: str, name: str, inputs: dict[str, Any], old: dict[str, Any] | None, digest: str
     ) -> tuple[str, dict[str, Any]]:
-        unchanged = old is not None and old["digest"] == _digest(inputs)
+        unchanged = old is not None and old["digest"] == digest
         client = self.client
         if type_ == "docker:index/network:Network":
             return docker_apply.ensure_network(client, inputs), {}
